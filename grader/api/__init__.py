@@ -1,0 +1,1 @@
+"""FastAPI adapter: HTTP in, service calls, HTTP out. Errors become status codes only here."""

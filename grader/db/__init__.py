@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models, keyword-only data functions, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Exports of a GradeReport to other systems' formats."""

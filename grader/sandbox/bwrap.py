@@ -1,0 +1,280 @@
+"""The default backend: the kernel process runs inside bubblewrap (sandbox-lab.md §1).
+
+Only the kernel is sandboxed; nbclient stays on the host and talks to it over Jupyter's IPC
+transport (Unix sockets in a per-run directory bound at the same path inside), so the sandbox
+has no network at all. What the kernel sees: read-only /usr and the Python environment, the
+declared data directory read-only, a size-capped tmpfs home holding the notebook and its
+artifacts (read-only files), small tmpfs /tmp and /dev/shm, and nothing else of the host: not
+the rubrics, not the reference code, not the project checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpec
+
+from grader.errors import SandboxUnavailable
+from grader.sandbox import cgroups
+from grader.sandbox.base import ExecutionRequest, ExecutionResult, SandboxInfo
+from grader.sandbox.cgroups import LimitPlan
+from grader.sandbox.client import run_request
+from grader.sandbox.gpu import gpu_bind_args
+
+HOME = "/home/student"
+INSTALL_HINT = ("bubblewrap is not installed; install it with `sudo apt-get install -y "
+                "bubblewrap` (Debian/Ubuntu), or use the development-only backend with "
+                "`--sandbox process` (no isolation)")
+
+
+def kernel_argv(python: str, preload: list[str]) -> list[str]:
+    argv = [python, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+            "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
+    argv += [f"--IPKernelApp.exec_lines=import {module}" for module in preload]
+    return argv
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """AsyncKernelManager whose kernel command is wrapped by the backend (cgroup join, bwrap)."""
+
+    def __init__(self, *, run_dir: Path, wrapper: Any, argv: list[str], owner_uid: int | None,
+                 **kw: Any) -> None:
+        super().__init__(transport="ipc", **kw)
+        self._wrapper = wrapper
+        self._owner_uid = owner_uid
+        self.connection_file = str(run_dir / "kernel.json")
+        self.ip = str(run_dir / "k")  # sockets: <run_dir>/k-1 ... k-5
+        # Interrupts go over the control channel: a SIGINT to bwrap's process group never
+        # reaches a kernel that sits in a new session.
+        self._kernel_spec = KernelSpec(argv=argv, display_name="sandboxed python",
+                                       language="python", interrupt_mode="message",
+                                       metadata={"debugger": False})
+
+    def write_connection_file(self, **kw: Any) -> tuple[str, dict[str, Any]]:
+        result = super().write_connection_file(**kw)
+        if self._owner_uid is not None:  # written 0600: the unprivileged kernel must read it
+            os.chown(self.connection_file, self._owner_uid, self._owner_uid)
+        return result
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return self._wrapper(super().format_kernel_cmd(extra_arguments))
+
+
+@dataclass
+class RunDir:
+    """Per-run host directory for the connection file and the sockets (written from inside)."""
+
+    id: str
+    path: Path
+    staging: Path  # the notebook and artifacts, bound read-only file by file
+
+    @classmethod
+    def create(cls, runs_dir: Path, owner_uid: int | None) -> RunDir:
+        runs_dir.mkdir(parents=True, exist_ok=True, mode=0o711)
+        run_id = f"{os.getpid()}-{secrets.token_hex(4)}"
+        path, staging = runs_dir / run_id, runs_dir / f"{run_id}.in"
+        path.mkdir(mode=0o700)
+        staging.mkdir(mode=0o711)
+        if os.geteuid() == 0:
+            # The socket dir is a host path writable from inside: give it a tiny tmpfs of its
+            # own, so the kernel cannot fill the host disk through it.
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=64,mode=0700",
+                            "grader-run", str(path)], check=True)
+        if owner_uid is not None:
+            os.chown(path, owner_uid, owner_uid)
+        return cls(run_id, path, staging)
+
+    def stage(self, name: str, source: Path | bytes) -> Path:
+        target = self.staging / name
+        if isinstance(source, bytes):
+            target.write_bytes(source)
+        else:
+            shutil.copyfile(source, target)
+        target.chmod(0o644)
+        return target
+
+    def remove(self) -> None:
+        remove_run_dir(self.path)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def remove_run_dir(path: Path) -> None:
+    if os.path.ismount(path):
+        subprocess.run(["umount", "-l", str(path)], check=False)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def sweep_run_dirs(runs_dir: Path) -> int:
+    """Remove run dirs of graders that died (SIGKILL leaves them, and their tmpfs mounts)."""
+    removed = 0
+    if not runs_dir.is_dir():
+        return 0
+    for entry in runs_dir.iterdir():
+        run_id = entry.name.removesuffix(".in")
+        if not cgroups.owner_alive(run_id):
+            remove_run_dir(entry)
+            removed += 1
+    return removed
+
+
+class BwrapBackend:
+    name = "bwrap"
+
+    def __init__(self, *, runs_dir: Path, sandbox_uid: int = 65534,
+                 kernel_python: str | None = None,
+                 cgroup_root: Path = cgroups.CGROUP_ROOT) -> None:
+        self.runs_dir = runs_dir
+        self.cgroup_root = cgroup_root
+        self.sandbox_uid = sandbox_uid
+        # The venv may be reached through a symlink (scripts/setup.sh puts it under /opt when
+        # the checkout is private): bind and run it by its real path.
+        python = Path(kernel_python or sys.executable)
+        self.venv = Path(os.path.realpath(python.parent.parent))
+        self.python = str(self.venv / "bin" / python.name)
+        self._swept = False
+        self._python_checked = False
+
+    def run(self, request: ExecutionRequest) -> ExecutionResult:
+        bwrap = shutil.which("bwrap")
+        if bwrap is None:
+            raise SandboxUnavailable(INSTALL_HINT)
+        as_root = os.geteuid() == 0
+        if as_root:
+            if not self._python_checked:  # the environment does not move between runs
+                check_readable_by_others([self.python, *self.python_roots()])
+                self._python_checked = True
+            if request.data_dir is not None:
+                check_readable_by_others([str(request.data_dir)], what="the data directory")
+        if not self._swept:  # leftovers of graders that were killed
+            cgroups.sweep_leftovers(self.cgroup_root)
+            sweep_run_dirs(self.runs_dir)
+            self._swept = True
+        run = RunDir.create(self.runs_dir, self.sandbox_uid if as_root else None)
+        plan = cgroups.plan_limits(run.id, request.limits, root=self.cgroup_root)
+        try:
+            assets = {name: run.stage(name, src) for name, src in request.all_assets().items()}
+            argv = self.bwrap_argv(bwrap, run, request, assets)
+            wrapper = _Wrapper(argv, plan, self.sandbox_uid if as_root else None)
+            info = SandboxInfo(backend=self.name, limits_enforced_by=plan.enforced_by,
+                               gpu=request.gpu)
+            if plan.enforced_by.startswith("rlimit"):
+                info.warnings.append(f"limits enforced by {plan.enforced_by}: memory is an "
+                                     "address-space limit and the process count is weak")
+
+            def km_factory() -> SandboxedKernelManager:
+                return SandboxedKernelManager(
+                    run_dir=run.path, wrapper=wrapper,
+                    argv=kernel_argv(self.python, request.preload),
+                    owner_uid=self.sandbox_uid if as_root else None)
+
+            def diagnose() -> str:
+                stats = cgroups.read_stats(plan)
+                if stats.oom_kills:
+                    return (f"it used more than the {request.limits.memory_bytes / 2**30:.1f} "
+                            "GiB memory limit")
+                return "the kernel process died"
+
+            return run_request(request, km_factory, info, diagnose,
+                               stats=lambda: cgroups.read_stats(plan))
+        finally:
+            cgroups.destroy(plan)
+            run.remove()
+
+    def python_roots(self) -> list[str]:
+        """Directories the kernel's interpreter needs: the venv, and its base if not in /usr."""
+        venv = str(self.venv)
+        base = str(Path(os.path.realpath(self.python)).parent.parent)
+        roots = [venv]
+        if not base.startswith("/usr/") and base != "/usr" and base != venv:
+            roots.append(base)
+        return roots
+
+    def bwrap_argv(self, bwrap: str, run: RunDir, request: ExecutionRequest,
+                   assets: dict[str, Path]) -> list[str]:
+        limits = request.limits
+        env = {"PATH": f"{Path(self.python).parent}:/usr/bin:/bin", "HOME": HOME,
+               "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.mpl", "MPLBACKEND": "Agg",
+               "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
+               "OMP_NUM_THREADS": str(max(1, int(limits.cpus)))}
+        if request.data_dir is not None:
+            env["GRADER_DATA"] = str(request.data_dir)
+        argv = [bwrap,
+                "--unshare-all",                      # user, ipc, pid, net, uts, cgroup
+                "--unshare-user", "--uid", str(self.sandbox_uid), "--gid", str(self.sandbox_uid),
+                "--disable-userns",                   # no namespaces of its own inside
+                "--die-with-parent",                  # the sandbox dies with the grader
+                "--new-session",                      # no TIOCSTI on a controlling tty
+                "--hostname", "sandbox", "--clearenv"]
+        for key, value in env.items():
+            argv += ["--setenv", key, value]
+        argv += ["--ro-bind", "/usr", "/usr",
+                 "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+                 "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+                 "--ro-bind-try", "/etc/localtime", "/etc/localtime",
+                 "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
+                 "--proc", "/proc", "--dev", "/dev"]
+        if request.gpu is not None:  # right after --dev, or its tmpfs hides the nodes
+            argv += gpu_bind_args(request.gpu)
+        argv += [
+                 # /dev and bwrap's root are tmpfs sized at half the RAM: cap or make read-only
+                 "--size", str(16 * 2**20), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+                 # tmpfs before the binds below it, or it hides them
+                 "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
+                 "--size", str(limits.disk_bytes), "--perms", "0777", "--tmpfs", HOME]
+        for root in self.python_roots():
+            argv += ["--ro-bind", root, root]
+        if request.data_dir is not None:
+            argv += ["--ro-bind", str(request.data_dir), str(request.data_dir)]
+        for name, staged in assets.items():
+            argv += ["--ro-bind", str(staged), f"{HOME}/{name}"]
+        conn = str(run.path / "kernel.json")
+        argv += ["--bind", str(run.path), str(run.path), "--ro-bind", conn, conn,
+                 "--chdir", HOME, "--remount-ro", "/", "--"]
+        return argv
+
+
+class _Wrapper:
+    """Turns the kernel command into: join cgroups, [prlimit], [setpriv], bwrap …, kernel."""
+
+    def __init__(self, bwrap_argv: list[str], plan: LimitPlan, host_uid: int | None) -> None:
+        self.bwrap_argv, self.plan, self.host_uid = bwrap_argv, plan, host_uid
+
+    def __call__(self, kernel_cmd: list[str]) -> list[str]:
+        cmd = self.bwrap_argv + kernel_cmd
+        if self.host_uid is not None:
+            # bwrap started by root leaves the kernel as host uid 0 (caps dropped, but it owns
+            # every root file it can see and RLIMIT_NPROC does not bind): drop to a plain uid.
+            cmd = ["setpriv", f"--reuid={self.host_uid}", f"--regid={self.host_uid}",
+                   "--clear-groups", "--", *cmd]
+        if self.plan.prlimit_args:
+            cmd = ["prlimit", *self.plan.prlimit_args, "--", *cmd]
+        # Join the cgroups before exec, so every process bwrap forks is born inside them.
+        script = "".join(f"echo $$ > {p} && " for p in self.plan.procs_files) + 'exec "$@"'
+        return ["/bin/sh", "-c", script, "grader-sandbox", *cmd]
+
+
+def check_readable_by_others(paths: list[str], what: str = "the Python environment") -> None:
+    """The kernel runs as an unprivileged uid: every directory above what it reads must be open."""
+    for start in paths:
+        path = Path(start)
+        for part in [path, *path.parents]:
+            try:
+                mode = part.stat().st_mode
+            except OSError:
+                continue
+            needed = stat.S_IXOTH if stat.S_ISDIR(mode) else stat.S_IROTH
+            if not mode & needed:
+                raise SandboxUnavailable(
+                    f"the sandbox user cannot reach {what} at {start}: {part} is not "
+                    f"readable by other users (mode {stat.filemode(mode)}); put it under a "
+                    "world-readable directory such as /opt or /srv")

@@ -1,0 +1,173 @@
+"""What a kernel in the sandbox can see and reach: nothing of the host it does not need."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.rubric.models import Limits
+from grader.sandbox import cgroups
+from grader.sandbox.bwrap import BwrapBackend
+from tests.conftest import REPO
+from tests.factories import make_notebook, run_cells, stdout
+
+pytestmark = pytest.mark.sandbox
+
+
+class _Counter(http.server.BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).hits += 1
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"HOST-ONLY DATA")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_no_network_not_even_the_hosts_loopback(bwrap):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Counter)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        result = run_cells(bwrap, (
+            "import urllib.request, socket\n"
+            "try:\n"
+            f"    print(urllib.request.urlopen('http://127.0.0.1:{port}/', timeout=3).read())\n"
+            "except Exception as e:\n    print('blocked', type(e).__name__)\n"
+            "try:\n    socket.create_connection(('1.1.1.1', 443), timeout=3)\n"
+            "except OSError as e:\n    print('blocked', e.errno)\n"
+            "lines = open('/proc/net/dev').readlines()[2:]\n"
+            "print(sorted(line.split(':')[0].strip() for line in lines))"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = stdout(result, 0)
+    assert "HOST-ONLY" not in out
+    assert out.splitlines() == ["blocked URLError", "blocked 101", "['lo']"]
+    assert _Counter.hits == 0
+
+
+def test_rubrics_reference_code_and_host_files_are_invisible(bwrap):
+    secrets = [REPO / "rubrics" / "hw3-2022.yaml", REPO / "reference" / "attention.py",
+               REPO / "notebooks" / "hw3-2022" / "solution.ipynb", REPO / "pyproject.toml",
+               Path("/etc/passwd"), Path("/etc/shadow"), Path("/root"), Path("/var"),
+               Path(sys.prefix).resolve() / ".." / "grader"]
+    code = "import os\nfor p in %r:\n    print(os.path.exists(p))\n" % [str(p) for p in secrets]
+    code += "print(sorted(os.listdir('/')))\nprint(sorted(os.listdir('.')))\n"
+    code += "print(os.listdir('/home'))\n"
+    code += "print(len([p for p in os.listdir('/proc') if p.isdigit()]), os.getuid())"
+    out = stdout(run_cells(bwrap, code), 0).splitlines()
+    assert out[:len(secrets)] == ["False"] * len(secrets)
+    visible_root = set(eval(out[len(secrets)]))  # noqa: S307 - our own printed list
+    # The interpreter's venv is bound at its real path, so its top directory shows up (the
+    # checkout's own files beside it do not: see the secrets above).
+    venv_top = Path(bwrap.venv).parts[1]
+    assert visible_root <= {"bin", "dev", "etc", "home", "lib", "lib64", "proc", "sbin", "tmp",
+                            "usr", venv_top}
+    assert eval(out[len(secrets) + 1]) == ["submission.ipynb"]  # noqa: S307
+    assert out[-2] == "['student']"
+    assert out[-1] == "2 65534"  # only bwrap's init and the kernel; an unprivileged uid
+
+
+def test_artifacts_are_readable_but_not_writable(bwrap, tmp_path):
+    weights = tmp_path / "vit.pt"
+    weights.write_bytes(b"weights")
+    result = run_cells(bwrap, "print(open('vit.pt','rb').read())\n"
+                              "try:\n    open('vit.pt', 'wb')\nexcept OSError as e:\n"
+                              "    print('read-only', e.errno)",
+                       assets={"vit.pt": weights})
+    assert stdout(result, 0).splitlines() == ["b'weights'", "read-only 30"]
+
+
+def test_data_dir_is_bound_read_only_and_named_by_grader_data(bwrap, public_tmp):
+    (public_tmp / "fashion-mnist").mkdir(mode=0o755)
+    (public_tmp / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").write_bytes(b"idx")
+    result = run_cells(bwrap, "import os\nd = os.environ['GRADER_DATA']\n"
+                              "print(os.listdir(os.path.join(d, 'fashion-mnist')))\n"
+                              "try:\n    open(os.path.join(d, 'x'), 'w')\nexcept OSError as e:\n"
+                              "    print('read-only', e.errno)",
+                       data_dir=public_tmp)
+    assert stdout(result, 0).splitlines() == ["['t10k-images-idx3-ubyte.gz']", "read-only 30"]
+
+
+def test_each_run_gets_a_fresh_kernel(bwrap):
+    run_cells(bwrap, "leftover = 42\nopen('/tmp/mark', 'w').write('x')")
+    out = stdout(run_cells(bwrap, "import os\nprint('leftover' in globals(), "
+                                  "os.path.exists('/tmp/mark'))"), 0)
+    assert out.strip() == "False False"
+
+
+def test_a_killed_grader_takes_its_sandbox_along_and_the_next_start_sweeps(settings, tmp_path):
+    nb = tmp_path / "sleepy.ipynb"
+    import nbformat
+
+    nbformat.write(make_notebook("import time\ntime.sleep(120)"), str(nb))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", str(nb), "--rubric",
+         str(REPO / "tests/data/rubrics/hostile.yaml")],
+        env={**os.environ, "GRADER_RUNS_DIR": str(settings.runs_dir)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run_dir = _wait_for(lambda: next((p for p in settings.runs_dir.glob(f"{proc.pid}-*")
+                                      if p.is_dir() and not p.name.endswith(".in")), None))
+    kernel_pids = _wait_for(lambda: _pids_running(run_dir.name))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _wait_for(lambda: not any(_alive(p) for p in kernel_pids), timeout=10)
+    assert run_dir.exists()  # left behind by the SIGKILL
+    BwrapBackend(runs_dir=settings.runs_dir).run(
+        _trivial_request(Limits(cell_timeout=10, total_timeout=30)))
+    assert not run_dir.exists()
+    assert not any((cgroups.CGROUP_ROOT / c / cgroups.GROUP / run_dir.name).exists()
+                   for c in ("memory", "pids", "cpu"))
+
+
+def _trivial_request(limits: Limits):
+    from grader.sandbox.base import ExecutionRequest
+
+    return ExecutionRequest(notebook=make_notebook("1 + 1"), probe_cells=[], limits=limits)
+
+
+def _pids_running(run_id: str) -> list[int]:
+    procs = cgroups.CGROUP_ROOT / "pids" / cgroups.GROUP / run_id / "cgroup.procs"
+    try:
+        pids = [int(p) for p in procs.read_text().split()]
+    except OSError:
+        return []
+    return pids if len(pids) >= 2 else []  # bwrap and the kernel are both up
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_for(condition, timeout: float = 30):  # noqa: ANN001, ANN202
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+def test_an_unreadable_data_dir_is_refused_with_the_reason(bwrap, tmp_path):
+    from grader.errors import SandboxUnavailable
+
+    with pytest.raises(SandboxUnavailable, match="cannot reach the data directory .* not "
+                                                 "readable by other users"):
+        run_cells(bwrap, "1", data_dir=tmp_path)
