@@ -36,8 +36,36 @@ INSTALL_HINT = ("bubblewrap is not installed; install it with `sudo apt-get inst
                 "`--sandbox process` (no isolation)")
 
 
-def kernel_argv(python: str, preload: list[str]) -> list[str]:
-    argv = [python, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+LIFELINE_ENV = "GRADER_LIFELINE_FD"
+
+# Runs in the kernel's interpreter before ipykernel loads. The grader holds the write end of a
+# pipe whose read end the kernel inherits; the grader's death (even by SIGKILL) closes it, and
+# this thread then kills everything in the sandbox's pid namespace (kill(-1) spares only the
+# namespace's init, which exits when its child does). bwrap's --die-with-parent alone misses
+# the moment just after bwrap forks (bubblewrap issue #633): a kernel then runs on, unwatched.
+LIFELINE = f"""\
+import os, threading
+def _lifeline(fd):
+    try:
+        while os.read(fd, 1):
+            pass
+    except OSError:
+        pass
+    try:
+        os.kill(-1, 9)
+    finally:
+        os._exit(70)
+_fd = int(os.environ.pop({LIFELINE_ENV!r}))
+threading.Thread(target=_lifeline, args=(_fd,), daemon=True, name="grader-lifeline").start()
+del os, threading, _lifeline, _fd
+from ipykernel.kernelapp import launch_new_instance
+launch_new_instance()
+"""
+
+
+def kernel_argv(python: str, preload: list[str], lifeline: bool = False) -> list[str]:
+    start = ["-c", LIFELINE] if lifeline else ["-m", "ipykernel_launcher"]
+    argv = [python, *start, "-f", "{connection_file}",
             "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
     argv += [f"--IPKernelApp.exec_lines=import {module}" for module in preload]
     return argv
@@ -47,9 +75,10 @@ class SandboxedKernelManager(AsyncKernelManager):
     """AsyncKernelManager whose kernel command is wrapped by the backend (cgroup join, bwrap)."""
 
     def __init__(self, *, run_dir: Path, wrapper: Any, argv: list[str], owner_uid: int | None,
-                 **kw: Any) -> None:
+                 pass_fds: tuple[int, ...] = (), **kw: Any) -> None:
         super().__init__(transport="ipc", **kw)
         self._wrapper = wrapper
+        self._pass_fds = pass_fds
         self._owner_uid = owner_uid
         self.connection_file = str(run_dir / "kernel.json")
         self.ip = str(run_dir / "k")  # sockets: <run_dir>/k-1 ... k-5
@@ -67,6 +96,11 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         return self._wrapper(super().format_kernel_cmd(extra_arguments))
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if self._pass_fds:  # the lifeline's read end (every other fd is closed at exec)
+            kw["pass_fds"] = self._pass_fds
+        await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
 @dataclass
@@ -160,9 +194,10 @@ class BwrapBackend:
             self._swept = True
         run = RunDir.create(self.runs_dir, self.sandbox_uid if as_root else None)
         plan = cgroups.plan_limits(run.id, request.limits, root=self.cgroup_root)
+        lifeline_r, lifeline_w = os.pipe()  # both close-on-exec; see LIFELINE
         try:
             assets = {name: run.stage(name, src) for name, src in request.all_assets().items()}
-            argv = self.bwrap_argv(bwrap, run, request, assets)
+            argv = self.bwrap_argv(bwrap, run, request, assets, lifeline_fd=lifeline_r)
             wrapper = _Wrapper(argv, plan, self.sandbox_uid if as_root else None)
             info = SandboxInfo(backend=self.name, limits_enforced_by=plan.enforced_by,
                                gpu=request.gpu)
@@ -173,8 +208,8 @@ class BwrapBackend:
             def km_factory() -> SandboxedKernelManager:
                 return SandboxedKernelManager(
                     run_dir=run.path, wrapper=wrapper,
-                    argv=kernel_argv(self.python, request.preload),
-                    owner_uid=self.sandbox_uid if as_root else None)
+                    argv=kernel_argv(self.python, request.preload, lifeline=True),
+                    owner_uid=self.sandbox_uid if as_root else None, pass_fds=(lifeline_r,))
 
             def diagnose() -> str:
                 stats = cgroups.read_stats(plan)
@@ -186,6 +221,8 @@ class BwrapBackend:
             return run_request(request, km_factory, info, diagnose,
                                stats=lambda: cgroups.read_stats(plan))
         finally:
+            os.close(lifeline_r)
+            os.close(lifeline_w)
             cgroups.destroy(plan)
             run.remove()
 
@@ -199,7 +236,7 @@ class BwrapBackend:
         return roots
 
     def bwrap_argv(self, bwrap: str, run: RunDir, request: ExecutionRequest,
-                   assets: dict[str, Path]) -> list[str]:
+                   assets: dict[str, Path], lifeline_fd: int | None = None) -> list[str]:
         limits = request.limits
         env = {"PATH": f"{Path(self.python).parent}:/usr/bin:/bin", "HOME": HOME,
                "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.mpl", "MPLBACKEND": "Agg",
@@ -207,6 +244,8 @@ class BwrapBackend:
                "OMP_NUM_THREADS": str(max(1, int(limits.cpus)))}
         if request.data_dir is not None:
             env["GRADER_DATA"] = str(request.data_dir)
+        if lifeline_fd is not None:
+            env[LIFELINE_ENV] = str(lifeline_fd)
         argv = [bwrap,
                 "--unshare-all",                      # user, ipc, pid, net, uts, cgroup
                 "--unshare-user", "--uid", str(self.sandbox_uid), "--gid", str(self.sandbox_uid),

@@ -108,10 +108,10 @@ def test_each_run_gets_a_fresh_kernel(bwrap):
     assert out.strip() == "False False"
 
 
-def test_a_killed_grader_takes_its_sandbox_along_and_the_next_start_sweeps(settings, tmp_path):
-    nb = tmp_path / "sleepy.ipynb"
+def _start_grading_a_sleeper(settings, tmp_path):  # noqa: ANN001, ANN202
     import nbformat
 
+    nb = tmp_path / "sleepy.ipynb"
     nbformat.write(make_notebook("import time\ntime.sleep(120)"), str(nb))
     proc = subprocess.Popen(
         [sys.executable, "-m", "grader", "grade", str(nb), "--rubric",
@@ -119,17 +119,42 @@ def test_a_killed_grader_takes_its_sandbox_along_and_the_next_start_sweeps(setti
         env={**os.environ, "GRADER_RUNS_DIR": str(settings.runs_dir)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     run_dir = _wait_for(lambda: next((p for p in settings.runs_dir.glob(f"{proc.pid}-*")
-                                      if p.is_dir() and not p.name.endswith(".in")), None))
-    kernel_pids = _wait_for(lambda: _pids_running(run_dir.name))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert _wait_for(lambda: not any(_alive(p) for p in kernel_pids), timeout=10)
-    assert run_dir.exists()  # left behind by the SIGKILL
+                                      if p.is_dir() and not p.name.endswith(".in")), None),
+                        interval=0.002)
+    return proc, run_dir
+
+
+def _assert_next_start_sweeps(settings, run_dir: Path) -> None:  # noqa: ANN001
     BwrapBackend(runs_dir=settings.runs_dir).run(
         _trivial_request(Limits(cell_timeout=10, total_timeout=30)))
     assert not run_dir.exists()
     assert not any((cgroups.CGROUP_ROOT / c / cgroups.GROUP / run_dir.name).exists()
                    for c in ("memory", "pids", "cpu"))
+
+
+def test_a_killed_grader_takes_its_running_kernel_along_and_the_next_start_sweeps(
+        settings, tmp_path):
+    proc, run_dir = _start_grading_a_sleeper(settings, tmp_path)
+    kernel_pids = _wait_for(lambda: _pids_running(run_dir.name, kernel_started=True))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _wait_for(lambda: not any(_alive(p) for p in kernel_pids), timeout=10)
+    assert run_dir.exists()  # left behind by the SIGKILL
+    _assert_next_start_sweeps(settings, run_dir)
+
+
+def test_a_grader_killed_while_bwrap_sets_up_leaves_no_student_code_running(settings, tmp_path):
+    # Killed the instant bwrap forks, its half-built child can outlive it, blocked before
+    # PR_SET_PDEATHSIG (measured: 8 of 15 kills at this moment). It never reaches the kernel;
+    # the next start of a grader on this machine kills it with its cgroup.
+    proc, run_dir = _start_grading_a_sleeper(settings, tmp_path)
+    sandbox_pids = _wait_for(lambda: _pids_running(run_dir.name), interval=0.001)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(3)  # long enough for a surviving child to have started the kernel, were it able to
+    assert not [p for p in _cgroup_pids(run_dir.name) if _alive(p) and _is_kernel(p)]
+    _assert_next_start_sweeps(settings, run_dir)
+    assert not any(_alive(p) for p in sandbox_pids)
 
 
 def _trivial_request(limits: Limits):
@@ -138,13 +163,30 @@ def _trivial_request(limits: Limits):
     return ExecutionRequest(notebook=make_notebook("1 + 1"), probe_cells=[], limits=limits)
 
 
-def _pids_running(run_id: str) -> list[int]:
+def _cgroup_pids(run_id: str) -> list[int]:
     procs = cgroups.CGROUP_ROOT / "pids" / cgroups.GROUP / run_id / "cgroup.procs"
     try:
-        pids = [int(p) for p in procs.read_text().split()]
+        return [int(p) for p in procs.read_text().split()]
     except OSError:
         return []
-    return pids if len(pids) >= 2 else []  # bwrap and the kernel are both up
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _is_kernel(pid: int) -> bool:  # bwrap's own argv names the kernel command too
+    return Path(_cmdline(pid).split(b"\0")[0].decode()).name.startswith("python")
+
+
+def _pids_running(run_id: str, kernel_started: bool = False) -> list[int]:
+    pids = _cgroup_pids(run_id)
+    if kernel_started:  # bwrap, its pid-namespace init and the kernel itself
+        return pids if any(_is_kernel(p) for p in pids) else []
+    return pids if len(pids) >= 2 else []  # bwrap has forked its sandboxed child
 
 
 def _alive(pid: int) -> bool:
@@ -155,13 +197,13 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _wait_for(condition, timeout: float = 30):  # noqa: ANN001, ANN202
+def _wait_for(condition, timeout: float = 30, interval: float = 0.1):  # noqa: ANN001, ANN202
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(0.1)
+        time.sleep(interval)
     raise AssertionError("timed out waiting")
 
 
