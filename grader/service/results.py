@@ -169,7 +169,9 @@ def gradebook(*, session: Session, assignment: Assignment, policy: str) -> list[
             "auto_score": chosen.auto_score, "manual_score": chosen.manual_score,
             "penalty": chosen.penalty, "total": chosen.total, "max_score": chosen.max_score,
             "pending_manual_points": chosen.pending_manual_points,
-            "questions": {q["id"]: q["score"] for q in chosen.questions}})
+            # a free-response item nobody has graded yet is blank, not a zero
+            "questions": {q["id"]: None if q["status"] == "pending-manual" else q["score"]
+                          for q in chosen.questions}})
     return rows
 
 

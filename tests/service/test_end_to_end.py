@@ -44,6 +44,7 @@ def test_course_upload_grade_manual_score_and_gradebook(http, admin_token, worke
     assert len(rows) == 1
     assert (rows[0]["student"], rows[0]["total"], rows[0]["q:2"], rows[0]["q:4.1"]) == (
         "ada@example.edu", "63.0", "18", "10")
+    assert rows[0]["q:1-written"] == ""  # not graded by hand yet: blank, not a zero
 
     results_json = http.get(f"{API}/submissions/{sid}/results.json", headers=auth(ada)).json()
     assert results_json["score"] == 45

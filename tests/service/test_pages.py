@@ -79,7 +79,7 @@ def test_instructor_reads_the_gradebook_and_histograms_downloads_csv_and_regrade
         http, admin_token, workers, browser_page):
     from playwright.sync_api import expect
 
-    from tests.service.factories import upload, wait_for_status
+    from tests.service.factories import API, auth, upload, wait_for_status
 
     workers.start()
     course = make_course(http, admin_token, students=("ada@example.edu", "bob@example.edu"))
@@ -99,16 +99,35 @@ def test_instructor_reads_the_gradebook_and_histograms_downloads_csv_and_regrade
     bars = page.locator('svg[aria-label="histogram of 4.2"] rect')
     assert [bars.nth(i).get_attribute("data-count") for i in range(5)] == ["0", "0", "0", "0",
                                                                            "2"]
+    # free-response answers nobody has graded yet are "to grade", and no histogram counts them
+    expect(book.filter(has_text="ada@example.edu")).to_contain_text("to grade")
+    expect(page.locator('figure:has(svg[aria-label="histogram of 2"]) figcaption')).to_have_text(
+        "2 (0 graded)")
     page.screenshot(path=SHOTS / "instructor-gradebook.png", full_page=True)
 
     book.filter(has_text="ada@example.edu").locator("text=Grade by hand").click()
     expect(page.locator("#answers .answer").first).to_contain_text("Your answer (1)")
     page.fill('#manual-scores input[name="1-written"]', "12")
     page.fill('#manual-scores input[name="2"]', "20")
+    page.fill('#manual-scores textarea[name="2-comment"]', "Clear on attention; cite the paper.")
     page.click("#manual-save")
     expect(page.locator("#manual-status")).to_contain_text("Saved: total 77 / 100")
     expect(book.filter(has_text="ada@example.edu")).to_contain_text("77")
+    expect(page.locator('figure:has(svg[aria-label="histogram of 2"]) figcaption')).to_have_text(
+        "2 (1 graded)")
+    bars = page.locator('svg[aria-label="histogram of 2"] rect')
+    assert bars.nth(4).get_attribute("data-count") == "1"
     page.screenshot(path=SHOTS / "instructor-manual-grading.png", full_page=True)
+    # the student reads the comment with the score
+    ada = course.students["ada@example.edu"]
+    sid = book_submission(http, course.instructor, course.assignment, "ada@example.edu")
+    q2 = next(q for q in http.get(f"{API}/submissions/{sid}/result", headers=auth(ada))
+              .json()["questions"] if q["id"] == "2")
+    assert (q2["score"], q2["feedback"]) == (20, ["Clear on attention; cite the paper."])
+    # reopening the form shows what was saved
+    book.filter(has_text="ada@example.edu").locator("text=Grade by hand").click()
+    expect(page.locator('#manual-scores textarea[name="2-comment"]')).to_have_value(
+        "Clear on attention; cite the paper.")
 
     with page.expect_download() as download:
         page.click("#csv")
@@ -119,3 +138,10 @@ def test_instructor_reads_the_gradebook_and_histograms_downloads_csv_and_regrade
     expect(page.locator("#regrade-progress")).to_contain_text("regraded 2 of 2 — done",
                                                               timeout=120_000)
     expect(book.filter(has_text="ada@example.edu")).to_contain_text("77")  # hand points kept
+
+
+def book_submission(http, token: str, assignment: int, email: str) -> int:  # noqa: ANN001
+    from tests.service.factories import API, auth
+
+    rows = http.get(f"{API}/assignments/{assignment}/gradebook", headers=auth(token)).json()
+    return next(r["submission_id"] for r in rows["students"] if r["student"] == email)
