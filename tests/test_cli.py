@@ -66,16 +66,34 @@ def test_bad_input_exits_nonzero_with_a_sentence(args, code, message):
 
 
 def validate_gradescope(results: dict) -> None:
-    """Gradescope's results.json: the fields its autograder reads, with their types."""
-    assert isinstance(results["score"], (int, float))
-    assert isinstance(results["execution_time"], int)
-    assert isinstance(results["output"], str)
+    """Gradescope's results.json: valid against the JSON Schema the README publishes."""
+    import jsonschema
+
+    jsonschema.validate(results, gradescope_results_schema(),
+                        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     for test in results["tests"]:
-        assert set(test) >= {"name", "number", "score", "max_score", "status", "output",
-                             "visibility"}
-        assert test["status"] in ("passed", "failed")
-        assert test["visibility"] in ("hidden", "after_due_date", "after_published", "visible")
-        assert 0 <= test["score"] <= test["max_score"]
+        assert test["score"] <= test["max_score"]
+
+
+def gradescope_results_schema() -> dict:
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("<!-- gradescope-results-schema -->\n```json\n", 1)[1]
+    return json.loads(block.split("```", 1)[0])
+
+
+def test_the_readme_schema_rejects_what_gradescope_would_not_read():
+    import jsonschema
+
+    good = {"score": 5, "output": "", "tests": [
+        {"name": "1: q", "number": "1", "score": 5, "max_score": 5, "status": "passed",
+         "output": "", "visibility": "visible"}]}
+    validate_gradescope(good)
+    for broken in ({**good, "score": "5"},
+                   {**good, "tests": [{**good["tests"][0], "status": "ok"}]},
+                   {**good, "tests": [{**good["tests"][0], "visibility": "students"}]},
+                   {k: v for k, v in good.items() if k != "tests"}):
+        with pytest.raises(jsonschema.ValidationError):
+            validate_gradescope(broken)
 
 
 def test_grade_batch_grades_a_folder_writes_a_csv_and_keeps_going_past_a_broken_notebook(

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from tests.service.factories import API, auth, make_course, upload, wait_for_status
+from tests.test_cli import validate_gradescope
 
 pytestmark = pytest.mark.sandbox
 
@@ -48,6 +49,7 @@ def test_course_upload_grade_manual_score_and_gradebook(http, admin_token, worke
 
     results_json = http.get(f"{API}/submissions/{sid}/results.json", headers=auth(ada)).json()
     assert results_json["score"] == 45
+    validate_gradescope(results_json)
     executed = http.get(f"{API}/submissions/{sid}/executed.ipynb", headers=auth(ada))
     assert executed.status_code == 200 and "__grader__" not in executed.text
 
