@@ -160,6 +160,7 @@ def grade_and_execute(nb: NotebookNode, loaded: LoadedRubric, *, seed: int, back
                                       limits_enforced_by=result.sandbox.limits_enforced_by,
                                       warnings=result.sandbox.warnings,
                                       memory_peak_bytes=result.sandbox.memory_peak_bytes,
-                                      gpu=result.sandbox.gpu),
+                                      gpu=result.sandbox.gpu,
+                                      pooled=result.sandbox.pooled),
         duration_s=round(time.monotonic() - started, 3))
     return report, result.executed

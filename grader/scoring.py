@@ -39,6 +39,8 @@ class SandboxReport(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     memory_peak_bytes: int | None = None
     gpu: int | None = Field(None, description="the GPU the kernel ran with (/dev/nvidiaN)")
+    pooled: bool = Field(False, description="a warm kernel from the pool, started before the "
+                                            "submission arrived (and used for it alone)")
 
 
 class GradeReport(BaseModel):
@@ -124,7 +126,7 @@ def _cell_issue(record: CellRecord, limits: Limits) -> ExecutionIssue | None:
             return ExecutionIssue(kind="output_limit", cell=cell,
                                   message=f"Cell {cell} printed more than "
                                           f"{_size(limits.output_bytes)} of output; the rest was "
-                                          "dropped and the cell was interrupted.")
+                                          "dropped (a cell that kept printing was interrupted).")
         case CellOutcome.killed:
             memory = "memory" in (record.note or "")
             return ExecutionIssue(kind="memory_limit" if memory else "kernel_died", cell=cell,

@@ -71,6 +71,7 @@ class SandboxInfo:
     pids_refused: int = 0
     memory_peak_bytes: int | None = None
     gpu: int | None = None           # the device the kernel could use (/dev/nvidiaN)
+    pooled: bool = False             # the kernel was started before the submission arrived
 
 
 @dataclass

@@ -10,6 +10,7 @@ the rubrics, not the reference code, not the project checkout.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -24,13 +25,16 @@ from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
 from grader.errors import SandboxUnavailable
+from grader.rubric.models import Limits
 from grader.sandbox import cgroups
 from grader.sandbox.base import ExecutionRequest, ExecutionResult, SandboxInfo
 from grader.sandbox.cgroups import LimitPlan
-from grader.sandbox.client import run_request
+from grader.sandbox.client import STARTUP_TIMEOUT_S, run_request, start_kernel
 from grader.sandbox.gpu import gpu_bind_args
+from grader.sandbox.pool import KernelPool
 
 HOME = "/home/student"
+SUBMISSION_DIR = "/run/submission"  # the staged notebook and artifacts, read-only
 INSTALL_HINT = ("bubblewrap is not installed; install it with `sudo apt-get install -y "
                 "bubblewrap` (Debian/Ubuntu), or use the development-only backend with "
                 "`--sandbox process` (no isolation)")
@@ -61,6 +65,13 @@ del os, threading, _lifeline, _fd
 from ipykernel.kernelapp import launch_new_instance
 launch_new_instance()
 """
+
+
+def link_submission(names: list[str]) -> str:
+    """Kernel code, run silently before the student's first cell: link the staged files into
+    HOME (read-only through the link). It leaves no name behind in the student's namespace."""
+    return (f"(lambda os: [os.symlink({SUBMISSION_DIR!r} + '/' + n, {HOME!r} + '/' + n) "
+            f"for n in {sorted(names)!r}] and None)(__import__('os'))")
 
 
 def kernel_argv(python: str, preload: list[str], lifeline: bool = False) -> list[str]:
@@ -160,12 +171,59 @@ def sweep_run_dirs(runs_dir: Path) -> int:
     return removed
 
 
+@dataclass(frozen=True)
+class KernelEnv:
+    """What a kernel is started with, before any submission is known: the pool's key."""
+
+    limits: Limits
+    preload: tuple[str, ...] = ()
+    data_dir: Path | None = None
+    gpu: int | None = None
+
+    @classmethod
+    def of(cls, request: ExecutionRequest) -> KernelEnv:
+        return cls(limits=request.limits, preload=tuple(request.preload),
+                   data_dir=request.data_dir, gpu=request.gpu)
+
+
+@dataclass
+class Sandbox:
+    """One single-use sandbox: run dir, cgroups, lifeline and a kernel manager (not started
+    until nbclient starts it, or the pool warms it)."""
+
+    env: KernelEnv
+    run: RunDir
+    plan: LimitPlan
+    info: SandboxInfo
+    lifeline: tuple[int, int]
+    km: SandboxedKernelManager | None = None
+    stderr_tail: Any = None
+    warm: bool = False
+
+    def alive(self) -> bool:
+        process = getattr(self.km.provisioner, "process", None) if self.km else None
+        return process is not None and process.poll() is None
+
+    def close(self) -> None:
+        """Kill the kernel if it still runs, then remove everything the sandbox had."""
+        try:
+            process = getattr(self.km.provisioner, "process", None) if self.km else None
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+        finally:
+            for fd in self.lifeline:
+                os.close(fd)
+            cgroups.destroy(self.plan)
+            self.run.remove()
+
+
 class BwrapBackend:
     name = "bwrap"
 
     def __init__(self, *, runs_dir: Path, sandbox_uid: int = 65534,
                  kernel_python: str | None = None,
-                 cgroup_root: Path = cgroups.CGROUP_ROOT) -> None:
+                 cgroup_root: Path = cgroups.CGROUP_ROOT, pool_size: int = 0) -> None:
         self.runs_dir = runs_dir
         self.cgroup_root = cgroup_root
         self.sandbox_uid = sandbox_uid
@@ -176,8 +234,35 @@ class BwrapBackend:
         self.python = str(self.venv / "bin" / python.name)
         self._swept = False
         self._python_checked = False
+        self.pool = KernelPool(pool_size, self.warm_sandbox) if pool_size > 0 else None
 
     def run(self, request: ExecutionRequest) -> ExecutionResult:
+        env = KernelEnv.of(request)
+        sandbox = self.pool.take(env) if self.pool is not None else None
+        if sandbox is None:
+            sandbox = self.new_sandbox(env)
+        try:
+            staged = request.all_assets()
+            for name, src in staged.items():
+                sandbox.run.stage(name, src)
+            sandbox.info.pooled = sandbox.warm
+
+            def diagnose() -> str:
+                stats = cgroups.read_stats(sandbox.plan)
+                if stats.oom_kills:
+                    return (f"it used more than the {request.limits.memory_bytes / 2**30:.1f} "
+                            "GiB memory limit")
+                return "the kernel process died"
+
+            return run_request(request, lambda: sandbox.km, sandbox.info, diagnose,
+                               stats=lambda: cgroups.read_stats(sandbox.plan),
+                               prelude=link_submission(list(staged)),
+                               stderr_tail=sandbox.stderr_tail)
+        finally:
+            sandbox.close()
+
+    def new_sandbox(self, env: KernelEnv) -> Sandbox:
+        """Everything a kernel needs before it starts; nothing of the submission yet."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable(INSTALL_HINT)
@@ -186,45 +271,48 @@ class BwrapBackend:
             if not self._python_checked:  # the environment does not move between runs
                 check_readable_by_others([self.python, *self.python_roots()])
                 self._python_checked = True
-            if request.data_dir is not None:
-                check_readable_by_others([str(request.data_dir)], what="the data directory")
+            if env.data_dir is not None:
+                check_readable_by_others([str(env.data_dir)], what="the data directory")
         if not self._swept:  # leftovers of graders that were killed
             cgroups.sweep_leftovers(self.cgroup_root)
             sweep_run_dirs(self.runs_dir)
             self._swept = True
         run = RunDir.create(self.runs_dir, self.sandbox_uid if as_root else None)
-        plan = cgroups.plan_limits(run.id, request.limits, root=self.cgroup_root)
+        plan = cgroups.plan_limits(run.id, env.limits, root=self.cgroup_root)
         lifeline_r, lifeline_w = os.pipe()  # both close-on-exec; see LIFELINE
+        info = SandboxInfo(backend=self.name, limits_enforced_by=plan.enforced_by, gpu=env.gpu)
+        if plan.enforced_by.startswith("rlimit"):
+            info.warnings.append(f"limits enforced by {plan.enforced_by}: memory is an "
+                                 "address-space limit and the process count is weak")
+        sandbox = Sandbox(env=env, run=run, plan=plan, info=info,
+                          lifeline=(lifeline_r, lifeline_w))
         try:
-            assets = {name: run.stage(name, src) for name, src in request.all_assets().items()}
-            argv = self.bwrap_argv(bwrap, run, request, assets, lifeline_fd=lifeline_r)
-            wrapper = _Wrapper(argv, plan, self.sandbox_uid if as_root else None)
-            info = SandboxInfo(backend=self.name, limits_enforced_by=plan.enforced_by,
-                               gpu=request.gpu)
-            if plan.enforced_by.startswith("rlimit"):
-                info.warnings.append(f"limits enforced by {plan.enforced_by}: memory is an "
-                                     "address-space limit and the process count is weak")
+            owner = self.sandbox_uid if as_root else None
+            argv = self.bwrap_argv(bwrap, run, env, lifeline_fd=lifeline_r)
+            sandbox.km = SandboxedKernelManager(
+                run_dir=run.path, wrapper=_Wrapper(argv, plan, owner),
+                argv=kernel_argv(self.python, list(env.preload), lifeline=True),
+                owner_uid=owner, pass_fds=(lifeline_r,))
+        except BaseException:
+            sandbox.close()
+            raise
+        return sandbox
 
-            def km_factory() -> SandboxedKernelManager:
-                return SandboxedKernelManager(
-                    run_dir=run.path, wrapper=wrapper,
-                    argv=kernel_argv(self.python, request.preload, lifeline=True),
-                    owner_uid=self.sandbox_uid if as_root else None, pass_fds=(lifeline_r,))
+    def warm_sandbox(self, env: KernelEnv) -> Sandbox:
+        """A sandbox whose kernel is started and has done its preload imports. Nothing runs in
+        it until a submission takes it: no code of ours, so no CUDA initialisation either."""
+        sandbox = self.new_sandbox(env)
+        try:
+            sandbox.stderr_tail = asyncio.run(start_kernel(sandbox.km, STARTUP_TIMEOUT_S))
+            sandbox.warm = True
+        except BaseException:
+            sandbox.close()
+            raise
+        return sandbox
 
-            def diagnose() -> str:
-                stats = cgroups.read_stats(plan)
-                if stats.oom_kills:
-                    return (f"it used more than the {request.limits.memory_bytes / 2**30:.1f} "
-                            "GiB memory limit")
-                return "the kernel process died"
-
-            return run_request(request, km_factory, info, diagnose,
-                               stats=lambda: cgroups.read_stats(plan))
-        finally:
-            os.close(lifeline_r)
-            os.close(lifeline_w)
-            cgroups.destroy(plan)
-            run.remove()
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
     def python_roots(self) -> list[str]:
         """Directories the kernel's interpreter needs: the venv, and its base if not in /usr."""
@@ -235,17 +323,17 @@ class BwrapBackend:
             roots.append(base)
         return roots
 
-    def bwrap_argv(self, bwrap: str, run: RunDir, request: ExecutionRequest,
-                   assets: dict[str, Path], lifeline_fd: int | None = None) -> list[str]:
-        limits = request.limits
-        env = {"PATH": f"{Path(self.python).parent}:/usr/bin:/bin", "HOME": HOME,
+    def bwrap_argv(self, bwrap: str, run: RunDir, env: KernelEnv,
+                   lifeline_fd: int | None = None) -> list[str]:
+        limits = env.limits
+        variables = {"PATH": f"{Path(self.python).parent}:/usr/bin:/bin", "HOME": HOME,
                "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.mpl", "MPLBACKEND": "Agg",
                "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
                "OMP_NUM_THREADS": str(max(1, int(limits.cpus)))}
-        if request.data_dir is not None:
-            env["GRADER_DATA"] = str(request.data_dir)
+        if env.data_dir is not None:
+            variables["GRADER_DATA"] = str(env.data_dir)
         if lifeline_fd is not None:
-            env[LIFELINE_ENV] = str(lifeline_fd)
+            variables[LIFELINE_ENV] = str(lifeline_fd)
         argv = [bwrap,
                 "--unshare-all",                      # user, ipc, pid, net, uts, cgroup
                 "--unshare-user", "--uid", str(self.sandbox_uid), "--gid", str(self.sandbox_uid),
@@ -253,7 +341,7 @@ class BwrapBackend:
                 "--die-with-parent",                  # the sandbox dies with the grader
                 "--new-session",                      # no TIOCSTI on a controlling tty
                 "--hostname", "sandbox", "--clearenv"]
-        for key, value in env.items():
+        for key, value in variables.items():
             argv += ["--setenv", key, value]
         argv += ["--ro-bind", "/usr", "/usr",
                  "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
@@ -262,8 +350,8 @@ class BwrapBackend:
                  "--ro-bind-try", "/etc/localtime", "/etc/localtime",
                  "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
                  "--proc", "/proc", "--dev", "/dev"]
-        if request.gpu is not None:  # right after --dev, or its tmpfs hides the nodes
-            argv += gpu_bind_args(request.gpu)
+        if env.gpu is not None:  # right after --dev, or its tmpfs hides the nodes
+            argv += gpu_bind_args(env.gpu)
         argv += [
                  # /dev and bwrap's root are tmpfs sized at half the RAM: cap or make read-only
                  "--size", str(16 * 2**20), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
@@ -272,10 +360,11 @@ class BwrapBackend:
                  "--size", str(limits.disk_bytes), "--perms", "0777", "--tmpfs", HOME]
         for root in self.python_roots():
             argv += ["--ro-bind", root, root]
-        if request.data_dir is not None:
-            argv += ["--ro-bind", str(request.data_dir), str(request.data_dir)]
-        for name, staged in assets.items():
-            argv += ["--ro-bind", str(staged), f"{HOME}/{name}"]
+        if env.data_dir is not None:
+            argv += ["--ro-bind", str(env.data_dir), str(env.data_dir)]
+        # The notebook and its artifacts: staged after the kernel may have started (a pooled
+        # kernel starts before its submission is known), linked into HOME by link_submission.
+        argv += ["--ro-bind", str(run.staging), SUBMISSION_DIR]
         conn = str(run.path / "kernel.json")
         argv += ["--bind", str(run.path), str(run.path), "--ro-bind", conn, conn,
                  "--chdir", HOME, "--remount-ro", "/", "--"]

@@ -34,7 +34,10 @@ from grader.sandbox.base import (
 )
 
 PROBE_MIME = "application/vnd.grader.probe+json"
+STARTUP_TIMEOUT_S = 60
 _RECOVERY_TIMEOUT_S = 3
+_FLOOD_GRACE_S = 5.0
+_PRELUDE_TIMEOUT_S = 30
 
 
 class StderrTail:
@@ -66,6 +69,7 @@ class SandboxedNotebookClient(NotebookClient):
         self._output_caps = output_caps
         self._out_bytes: dict[int, int] = {}
         self.capped_cells: set[int] = set()
+        self.flood_timer: asyncio.TimerHandle | None = None
         self.first_probe_index = first_probe_index
         self.probe_payloads: dict[int, list[str]] = {}
         self.stderr_tail: StderrTail | None = None
@@ -76,15 +80,10 @@ class SandboxedNotebookClient(NotebookClient):
         return self.km
 
     async def async_start_new_kernel(self, **kwargs: Any) -> None:
-        # The kernel's stdout is dropped and its stderr kept only in part: a notebook that
-        # writes to fd 1/2 directly must not flood the worker's log.
-        kwargs.update(stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        kwargs.update(KERNEL_STREAMS)
         await super().async_start_new_kernel(**kwargs)
-        process = getattr(self.km.provisioner, "process", None)
-        if process is not None and process.stderr is not None:
-            # unbuffered: read() returns what is there instead of waiting for 64 KiB
-            raw, process.stderr = process.stderr.detach(), None
-            self.stderr_tail = StderrTail(raw)
+        self.stderr_tail = _tail_stderr(self.km)
+
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> NotebookNode | None:
@@ -115,11 +114,47 @@ class SandboxedNotebookClient(NotebookClient):
             cell = self.nb.cells[cell_index]
             cell.setdefault("outputs", []).append(nbformat.v4.new_output(
                 "stream", name="stderr",
-                text=f"\n[autograder: output over {cap} bytes; the rest was dropped and the "
-                     "cell was interrupted]\n"))
-            # Stop the flood at its source instead of receiving it all.
-            asyncio.ensure_future(self.km.interrupt_kernel())
+                text=f"\n[autograder: output over {cap} bytes; the rest was dropped]\n"))
+            # A cell that keeps printing is interrupted, after a grace period: an interrupt that
+            # lands inside ipykernel's output code can wedge the kernel (measured: 1 in 10
+            # floods of 100 MB interrupted at the cap never answered again), and most floods
+            # end on their own within it (that one in 1.7 s, every one of the output dropped).
+            loop = asyncio.get_running_loop()
+            self.flood_timer = loop.call_later(
+                _FLOOD_GRACE_S, lambda: asyncio.ensure_future(self.km.interrupt_kernel()))
 
+
+# The kernel's stdout is dropped and its stderr kept only in part: a notebook that writes to
+# fd 1/2 directly must not flood the worker's log.
+KERNEL_STREAMS = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+
+
+def _tail_stderr(km: AsyncKernelManager) -> StderrTail | None:
+    process = getattr(km.provisioner, "process", None)
+    if process is None or process.stderr is None:
+        return None
+    # unbuffered: read() returns what is there instead of waiting for 64 KiB
+    raw, process.stderr = process.stderr.detach(), None
+    return StderrTail(raw)
+
+
+async def start_kernel(km: AsyncKernelManager, timeout: float) -> StderrTail | None:
+    """Start `km`'s kernel and wait until it answers (its preload imports are done by then).
+    Used for pooled kernels; nbclient later connects its own client in another event loop."""
+    await km.start_kernel(**KERNEL_STREAMS)
+    tail = _tail_stderr(km)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=timeout)
+    except RuntimeError as exc:
+        stderr = tail.text() if tail else ""
+        raise SandboxStartError(f"the kernel could not be started in the sandbox: {exc}"
+                                + (f"; the sandbox said: {stderr[-2000:]}" if stderr else ""),
+                                ) from None
+    finally:
+        kc.stop_channels()
+    return tail
 
 def build_working_notebook(request: ExecutionRequest) -> NotebookNode:
     """The student's cells followed by the probe cells, as one notebook for nbclient."""
@@ -131,7 +166,8 @@ def build_working_notebook(request: ExecutionRequest) -> NotebookNode:
 
 
 async def execute(client: SandboxedNotebookClient, request: ExecutionRequest,
-                  *, diagnose_death: Callable[[], str]) -> list[CellRecord]:
+                  *, diagnose_death: Callable[[], str], prelude: str | None = None,
+                  ) -> list[CellRecord]:
     """Run every cell under the limits; return one record per cell (student then probe)."""
     limits = request.limits
     deadline = time.monotonic() + limits.total_timeout_s
@@ -139,6 +175,8 @@ async def execute(client: SandboxedNotebookClient, request: ExecutionRequest,
     gone: str | None = None  # why the kernel is no longer usable
     try:
         async with client.async_setup_kernel():
+            if prelude:
+                await _run_silently(client, prelude)
             for index, cell in enumerate(client.nb.cells):
                 if gone is not None:
                     records.append(CellRecord(index, CellOutcome.not_run, note=gone))
@@ -175,6 +213,7 @@ async def _run_cell(client: SandboxedNotebookClient, request: ExecutionRequest, 
     try:
         await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
     except CellTimeoutError:
+        _cancel_flood_timer(client)
         record = CellRecord(index, CellOutcome.timeout, time.monotonic() - started)
         if time.monotonic() >= deadline - 0.5:
             record.note = TOTAL_TIME_UP
@@ -190,6 +229,8 @@ async def _run_cell(client: SandboxedNotebookClient, request: ExecutionRequest, 
         reason = diagnose_death()
         return (CellRecord(index, CellOutcome.killed, time.monotonic() - started, note=reason),
                 reason)
+    finally:
+        _cancel_flood_timer(client)
     duration = time.monotonic() - started
     if index in client.capped_cells:
         return CellRecord(index, CellOutcome.output_capped, duration), None
@@ -198,6 +239,31 @@ async def _run_cell(client: SandboxedNotebookClient, request: ExecutionRequest, 
         return CellRecord(index, CellOutcome.error, duration, error_name=reply.get("ename"),
                           error_value=str(reply.get("evalue", ""))[:500]), None
     return CellRecord(index, CellOutcome.ok, duration), None
+
+
+def _cancel_flood_timer(client: SandboxedNotebookClient) -> None:
+    if client.flood_timer is not None:
+        client.flood_timer.cancel()
+        client.flood_timer = None
+
+
+async def _run_silently(client: SandboxedNotebookClient, code: str) -> None:
+    """Grader code before the student's first cell: no output, no history, no execution count."""
+    msg_id = client.kc.execute(code, silent=True, store_history=False)
+    deadline = time.monotonic() + _PRELUDE_TIMEOUT_S
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            msg = await client.kc.shell_channel.get_msg(timeout=left)
+        except Empty:
+            break
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        content = msg["content"]
+        if content.get("status") == "ok":
+            return
+        raise SandboxStartError("the sandbox could not be prepared: "
+                                f"{content.get('ename')}: {content.get('evalue')}")
+    raise SandboxStartError("the sandbox could not be prepared: the kernel did not answer")
 
 
 def _probe_cell_timeout(limits: Any, cell: NotebookNode) -> float:
@@ -233,7 +299,8 @@ def _start_failure(client: SandboxedNotebookClient, detail: str) -> str:
 
 def run_request(request: ExecutionRequest, km_factory: Callable[[], AsyncKernelManager],
                 info: SandboxInfo, diagnose_death: Callable[[], str],
-                stats: Callable[[], Any] | None = None) -> ExecutionResult:
+                stats: Callable[[], Any] | None = None, prelude: str | None = None,
+                stderr_tail: StderrTail | None = None) -> ExecutionResult:
     """Run `request` in a kernel from `km_factory`; split the records into student and probe."""
     started = time.monotonic()
     nb = build_working_notebook(request)
@@ -243,8 +310,10 @@ def run_request(request: ExecutionRequest, km_factory: Callable[[], AsyncKernelM
     client = SandboxedNotebookClient(
         nb, km_factory=km_factory, output_caps=caps, first_probe_index=n_student,
         allow_errors=True, interrupt_on_timeout=False, shutdown_kernel="immediate",
-        startup_timeout=60, record_timing=False)
-    records = asyncio.run(execute(client, request, diagnose_death=diagnose_death))
+        startup_timeout=STARTUP_TIMEOUT_S, record_timing=False)
+    client.stderr_tail = stderr_tail  # a pooled kernel's, started before this client
+    records = asyncio.run(execute(client, request, diagnose_death=diagnose_death,
+                                  prelude=prelude))
     if stats is not None:
         observed = stats()
         info.oom_kills, info.pids_refused = observed.oom_kills, observed.pids_refused

@@ -66,6 +66,7 @@ def test_rubrics_reference_code_and_host_files_are_invisible(bwrap):
     code = "import os\nfor p in %r:\n    print(os.path.exists(p))\n" % [str(p) for p in secrets]
     code += "print(sorted(os.listdir('/')))\nprint(sorted(os.listdir('.')))\n"
     code += "print(os.listdir('/home'))\n"
+    code += "print(os.listdir('/run'), os.path.realpath('submission.ipynb'))\n"
     code += "print(len([p for p in os.listdir('/proc') if p.isdigit()]), os.getuid())"
     out = stdout(run_cells(bwrap, code), 0).splitlines()
     assert out[:len(secrets)] == ["False"] * len(secrets)
@@ -73,10 +74,12 @@ def test_rubrics_reference_code_and_host_files_are_invisible(bwrap):
     # The interpreter's venv is bound at its real path, so its top directory shows up (the
     # checkout's own files beside it do not: see the secrets above).
     venv_top = Path(bwrap.venv).parts[1]
-    assert visible_root <= {"bin", "dev", "etc", "home", "lib", "lib64", "proc", "sbin", "tmp",
-                            "usr", venv_top}
+    assert visible_root <= {"bin", "dev", "etc", "home", "lib", "lib64", "proc", "run", "sbin",
+                            "tmp", "usr", venv_top}
     assert eval(out[len(secrets) + 1]) == ["submission.ipynb"]  # noqa: S307
-    assert out[-2] == "['student']"
+    assert out[-3] == "['student']"
+    # the staged notebook, read-only, linked into the home directory
+    assert out[-2] == "['submission'] /run/submission/submission.ipynb"
     assert out[-1] == "2 65534"  # only bwrap's init and the kernel; an unprivileged uid
 
 
