@@ -61,7 +61,7 @@ def grade(
             if not path.is_file():
                 raise SubmissionError(f"artifact {path} does not exist")
             assets[path.name] = path
-        backend = get_backend(sandbox or settings.sandbox, settings)
+        backend = get_backend(sandbox or settings.sandbox, settings, pool=False)
         report = grade_notebook(nb, loaded, seed=seed if seed is not None else
                                 secrets.randbelow(2**31), backend=backend, assets=assets,
                                 data_dir=settings.data, executed_out=executed,

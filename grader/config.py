@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     kernel_python: str | None = Field(None, description="interpreter of the kernel; default: "
                                                         "the grader's own")
     max_notebook_bytes: int = Field(50 * 2**20, description="largest notebook accepted, bytes")
+    pool_size: int = Field(1, ge=0, description="warm sandboxed kernels each worker process "
+                                                "keeps per kernel environment (limits, preload "
+                                                "imports, data dir, GPU); each is used for one "
+                                                "submission; 0: start every kernel cold. "
+                                                "`grader grade` (one notebook) never pools")
+    pool_envs: int = Field(2, ge=1, description="kernel environments a worker keeps warm "
+                                                "kernels for (the most recently used)")
 
     # service
     home: Path = Field(Path("var"), description="state of the embedded service: the SQLite "

@@ -20,12 +20,15 @@ if TYPE_CHECKING:
 BACKENDS = ("bwrap", "process")
 
 
-def get_backend(name: str, settings: Settings) -> Backend:
+def get_backend(name: str, settings: Settings, *, pool: bool = True) -> Backend:
+    """`pool=False` for a process that grades one notebook: a warm kernel would be wasted."""
     if name == "bwrap":
         from grader.sandbox.bwrap import BwrapBackend
 
         return BwrapBackend(runs_dir=settings.runs_dir, sandbox_uid=settings.sandbox_uid,
-                            kernel_python=settings.kernel_python)
+                            kernel_python=settings.kernel_python,
+                            pool_size=settings.pool_size if pool else 0,
+                            pool_envs=settings.pool_envs)
     if name == "process":
         from grader.sandbox.process import ProcessBackend
 

@@ -211,6 +211,10 @@ class Sandbox:
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait(timeout=10)
+            if self.km is not None:  # after nbclient's shutdown these are already closed
+                self.km._close_control_socket()
+                if self.km._created_context and not self.km.context.closed:
+                    self.km.context.destroy(linger=0)
         finally:
             for fd in self.lifeline:
                 os.close(fd)
@@ -223,7 +227,8 @@ class BwrapBackend:
 
     def __init__(self, *, runs_dir: Path, sandbox_uid: int = 65534,
                  kernel_python: str | None = None,
-                 cgroup_root: Path = cgroups.CGROUP_ROOT, pool_size: int = 0) -> None:
+                 cgroup_root: Path = cgroups.CGROUP_ROOT, pool_size: int = 0,
+                 pool_envs: int = 2) -> None:
         self.runs_dir = runs_dir
         self.cgroup_root = cgroup_root
         self.sandbox_uid = sandbox_uid
@@ -234,7 +239,8 @@ class BwrapBackend:
         self.python = str(self.venv / "bin" / python.name)
         self._swept = False
         self._python_checked = False
-        self.pool = KernelPool(pool_size, self.warm_sandbox) if pool_size > 0 else None
+        self.pool = (KernelPool(pool_size, self.warm_sandbox, max_envs=pool_envs)
+                     if pool_size > 0 else None)
 
     def run(self, request: ExecutionRequest) -> ExecutionResult:
         env = KernelEnv.of(request)
