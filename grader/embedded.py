@@ -65,6 +65,8 @@ def serve_embedded(*, host: str, port: int, workers: int) -> None:
               f"{settings.sqlalchemy_url()}", flush=True)
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
     finally:
+        # workers first: a worker whose broker is already gone retries instead of exiting
+        children.reverse()
         for child in children:
             child.terminate()
         for child in children:

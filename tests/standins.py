@@ -173,3 +173,32 @@ def write_reviews(data_dir: Path, hidden_dir: Path, *, imdb_train: int = 8000,
                     writer.writerow([text, scores[cls][i % 2]])
     for path in [data_dir, *data_dir.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@dataclass
+class CourseData:
+    data_dir: Path           # GRADER_DATA: the stand-in's training part (the sandbox sees it)
+    hidden: HiddenData       # its test part, with labels: the grader only
+    weights: dict[str, Path]  # good / weak / untrained state_dicts saved as vit.pt files
+    accuracy: dict[str, float]
+
+
+def build_course_data(root: Path) -> CourseData:
+    """Everything the seed homeworks read, under `root` (made world-readable: the sandbox user
+    reads data/): FashionMNIST and review stand-ins, and three trained ViTs (about 10 s)."""
+    from grader.datasets import read_idx
+
+    root.chmod(0o755)
+    data_dir, hidden_dir = root / "data", root / "hidden"
+    data_dir.mkdir(mode=0o755)
+    hidden_dir.mkdir(mode=0o700)
+    test = write_layout(data_dir, hidden_dir)
+    write_reviews(data_dir, hidden_dir)
+    folder = data_dir / "fashion-mnist"
+    models = train_models(read_idx(folder / "train-images-idx3-ubyte.gz"),
+                          read_idx(folder / "train-labels-idx1-ubyte.gz"), test)
+    weights = {}
+    for name in ("good", "weak", "untrained"):
+        (root / name).mkdir(mode=0o755)
+        weights[name] = save(getattr(models, name), root / name / "vit.pt")
+    return CourseData(data_dir, hidden(hidden_dir), weights, models.accuracy)
