@@ -161,6 +161,7 @@ def grade_and_execute(nb: NotebookNode, loaded: LoadedRubric, *, seed: int, back
                                       warnings=result.sandbox.warnings,
                                       memory_peak_bytes=result.sandbox.memory_peak_bytes,
                                       gpu=result.sandbox.gpu,
-                                      pooled=result.sandbox.pooled),
+                                      pooled=result.sandbox.pooled,
+                                      cpu_s=result.sandbox.cpu_s),
         duration_s=round(time.monotonic() - started, 3))
     return report, result.executed

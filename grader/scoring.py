@@ -41,6 +41,9 @@ class SandboxReport(BaseModel):
     gpu: int | None = Field(None, description="the GPU the kernel ran with (/dev/nvidiaN)")
     pooled: bool = Field(False, description="a warm kernel from the pool, started before the "
                                             "submission arrived (and used for it alone)")
+    cpu_s: float | None = Field(None, description="CPU seconds used inside the sandbox (the "
+                                                  "kernel's start, the cells, the checks); "
+                                                  "none without cgroups")
 
 
 class GradeReport(BaseModel):

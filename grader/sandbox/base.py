@@ -72,6 +72,7 @@ class SandboxInfo:
     memory_peak_bytes: int | None = None
     gpu: int | None = None           # the device the kernel could use (/dev/nvidiaN)
     pooled: bool = False             # the kernel was started before the submission arrived
+    cpu_s: float | None = None       # CPU time used in the sandbox (cgroup accounting)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from grader.rubric.models import Limits
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP = "grader"
-_V1_CONTROLLERS = ("memory", "pids", "cpu")
+_V1_CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")  # cpuacct: accounting only
 
 
 @dataclass
@@ -40,6 +40,7 @@ class LimitStats:
     oom_kills: int = 0
     pids_refused: int = 0
     memory_peak_bytes: int | None = None
+    cpu_s: float | None = None  # CPU time of everything that ran in the sandbox
 
 
 def backstop_rlimits(limits: Limits) -> list[str]:
@@ -91,11 +92,14 @@ def _plan_v1(run_id: str, limits: Limits, root: Path) -> LimitPlan:
         # these groups, where their niceness does not reach) come first; idle CPU is still used.
         "cpu": {"cpu.cfs_period_us": 100000, "cpu.cfs_quota_us": int(limits.cpus * 100000),
                 "cpu.shares": 256},
+        "cpuacct": {},
     }
     for controller in _V1_CONTROLLERS:
         if not (root / controller).is_dir():
             continue
         group = root / controller / GROUP / run_id
+        if any(os.path.samefile(root / controller, d.parent.parent) for d in plan.dirs):
+            continue  # co-mounted (cpu,cpuacct): the same group already
         group.mkdir(parents=True, exist_ok=True)
         if controller == "cpu":  # the parent's weight is what competes with the API
             _try_write(root / controller / GROUP / "cpu.shares", 256)
@@ -137,6 +141,10 @@ def read_stats(plan: LimitPlan) -> LimitStats:
             stats.memory_peak_bytes = _int(group / "memory.peak")
         if (group / "pids.events").exists():
             stats.pids_refused = _keyed(group / "pids.events").get("max", 0)
+        if (group / "cpuacct.usage").exists():  # v1, nanoseconds
+            stats.cpu_s = (_int(group / "cpuacct.usage") or 0) / 1e9
+        elif (group / "cpu.stat").exists() and "usage_usec" in _keyed(group / "cpu.stat"):
+            stats.cpu_s = _keyed(group / "cpu.stat")["usage_usec"] / 1e6  # v2
     return stats
 
 

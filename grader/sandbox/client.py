@@ -363,6 +363,7 @@ def run_request(request: ExecutionRequest, km_factory: Callable[[], AsyncKernelM
         observed = stats()
         info.oom_kills, info.pids_refused = observed.oom_kills, observed.pids_refused
         info.memory_peak_bytes = observed.memory_peak_bytes
+        info.cpu_s = None if observed.cpu_s is None else round(observed.cpu_s, 3)
     executed = copy.copy(nb)
     executed.cells = nb.cells[:n_student]
     return ExecutionResult(

@@ -83,3 +83,12 @@ def test_missing_bubblewrap_says_how_to_install_it(tmp_path):
         env={**os.environ, "PATH": str(tmp_path)}, capture_output=True, text=True)
     assert proc.returncode == 3
     assert "apt-get install -y bubblewrap" in proc.stderr
+
+
+def test_the_report_counts_the_cpu_time_spent_in_the_sandbox(bwrap):
+    burn = ("import time\nt = time.process_time()\n"
+            "while time.process_time() - t < 0.6:\n    pass")
+    busy = run_cells(bwrap, burn).sandbox.cpu_s
+    idle = run_cells(bwrap, "import time\ntime.sleep(0.6)").sandbox.cpu_s
+    assert busy is not None and idle is not None  # cgroup accounting on this machine
+    assert busy >= 0.6 and busy - idle >= 0.5  # the kernel's own start-up is in both
