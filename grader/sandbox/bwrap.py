@@ -155,6 +155,12 @@ class RunDir:
         target = self.staging / name
         if isinstance(source, bytes):
             target.write_bytes(source)
+        elif _world_readable(source):
+            try:  # a blob is immutable: link it rather than copy it (same filesystem only)
+                os.link(source, target)
+                return target
+            except OSError:
+                shutil.copyfile(source, target)
         else:
             shutil.copyfile(source, target)
         target.chmod(0o644)
@@ -163,6 +169,13 @@ class RunDir:
     def remove(self) -> None:
         remove_run_dir(self.path)
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _world_readable(path: Path) -> bool:
+    try:
+        return path.stat().st_mode & 0o444 == 0o444
+    except OSError:
+        return False
 
 
 def remove_run_dir(path: Path) -> None:
