@@ -7,6 +7,7 @@ GRADER_REDIS_URL is not set, one worker process, and the API in this process.
 from __future__ import annotations
 
 import os
+import signal
 import shutil
 import socket
 import subprocess
@@ -60,6 +61,10 @@ def serve_embedded(*, host: str, port: int, workers: int) -> None:
     for index in range(workers):
         children.append(subprocess.Popen(
             [sys.executable, "-m", "grader", "worker", "--name", f"embedded{index}@%h"], env=env))
+    # uvicorn re-raises the SIGTERM it handled once it has shut down; with the default handler
+    # that ends this process before the `finally` below could stop the workers and Redis (found
+    # as leftover workers after the serve test). Turn it into an ordinary exit instead.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print(f"grader: API on http://{host}:{port}/docs, {workers} worker(s), database "
               f"{settings.sqlalchemy_url()}", flush=True)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -48,3 +49,26 @@ def test_serve_runs_api_worker_and_redis_and_grades_an_upload(public_tmp):
         server.terminate()
         server.wait(20)
         server.stdout.close()
+    # stopping `grader serve` stops what it started: its worker and its private redis-server
+    deadline = time.monotonic() + 15
+    while (left := _started_by(public_tmp)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, left
+
+
+def _started_by(home) -> list[str]:  # noqa: ANN001
+    """Live processes whose environment or command line names this GRADER_HOME."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+            cmdline = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and (f"GRADER_HOME={home}".encode() in environ.split(b"\0")
+                             or str(home).encode() in cmdline):
+            found.append(cmdline.replace(b"\0", b" ").decode(errors="replace")[:120])
+    return found
