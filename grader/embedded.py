@@ -7,8 +7,8 @@ GRADER_REDIS_URL is not set, one worker process, and the API in this process.
 from __future__ import annotations
 
 import os
-import signal
 import shutil
+import signal
 import socket
 import subprocess
 import sys

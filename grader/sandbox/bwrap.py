@@ -74,6 +74,42 @@ def link_submission(names: list[str]) -> str:
             f"for n in {sorted(names)!r}] and None)(__import__('os'))")
 
 
+# Kernel code, run silently before the first cell. IPython 9 keeps every string a cell prints
+# in memory (`_tee`, for its output history, whatever HistoryManager says): an endless print
+# loop filled a 256 MiB sandbox in 2 s and was OOM-killed, and the cells after it never ran.
+# So: no tee, and past twice the per-cell output cap what a cell prints to sys.stdout/stderr is
+# dropped inside the kernel. The client's cap stays the rule and the report; a student can undo
+# this, and then only the client's cap holds.
+OUTPUT_GUARD = """\
+import contextlib, sys
+shell = get_ipython()
+if hasattr(shell, "_tee"):
+    shell._tee = lambda channel: contextlib.nullcontext()
+saved = []
+def post(*_):
+    while saved:
+        stream, write = saved.pop()
+        stream.write = write
+def pre(*_):
+    post()
+    for stream in (sys.stdout, sys.stderr):
+        write, used = stream.write, [0]
+        def capped(text, write=write, used=used):
+            if used[0] >= CAP:
+                return len(text)
+            used[0] += len(text)
+            return write(text)
+        saved.append((stream, write))
+        stream.write = capped
+shell.events.register("pre_run_cell", pre)
+shell.events.register("post_run_cell", post)
+"""
+
+
+def output_guard(cap_bytes: int) -> str:
+    return f"exec({OUTPUT_GUARD!r}, {{'CAP': {2 * cap_bytes}}})"
+
+
 def kernel_argv(python: str, preload: list[str], lifeline: bool = False) -> list[str]:
     start = ["-c", LIFELINE] if lifeline else ["-m", "ipykernel_launcher"]
     argv = [python, *start, "-f", "{connection_file}",
@@ -288,7 +324,8 @@ class BwrapBackend:
 
             return run_request(request, lambda: sandbox.km, sandbox.info, diagnose,
                                stats=lambda: cgroups.read_stats(sandbox.plan),
-                               prelude=link_submission(list(staged)),
+                               prelude=link_submission(list(staged)) + "\n"
+                               + output_guard(request.limits.output_bytes),
                                stderr_tail=sandbox.stderr_tail)
         finally:
             sandbox.close()

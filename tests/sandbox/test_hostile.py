@@ -68,6 +68,16 @@ def test_output_flood_is_capped_and_the_notebook_goes_on(hostile_rubric, bwrap):
     assert report.score == 10
 
 
+def test_an_endless_flood_is_capped_and_interrupted_and_does_not_fill_the_memory(
+        hostile_rubric, bwrap):
+    # IPython keeps what every cell prints in memory: unguarded, this filled the 256 MiB
+    # sandbox in 2 s (OOM) or left the kernel deaf to the interrupt
+    report = grade(hostile("while True:\n    print('x' * 1023)"), hostile_rubric, bwrap)
+    assert [i.kind for i in report.issues] == ["output_limit"]
+    assert report.score == 10  # the kernel was interrupted, answered, and the checks ran
+    assert report.sandbox.memory_peak_bytes < 128 * 2**20
+
+
 def test_writing_10_gb_stops_at_the_disk_limit(hostile_rubric, bwrap):
     fill = ("block = b'0' * 2**20\nwith open('big', 'wb') as f:\n"
             "    for _ in range(10 * 1024):\n        f.write(block)")
