@@ -37,20 +37,23 @@ def own_cpu_s() -> float:
     return own.ru_utime + own.ru_stime
 
 
-def measure(fn, runs: int, before=None) -> tuple[float, float]:  # noqa: ANN001
-    """`fn` returns the CPU seconds its sandbox used."""
-    walls, cpus = [], []
+def measure(fn, runs: int, before=None) -> tuple[float, float, float]:  # noqa: ANN001
+    """`fn` returns the CPU seconds its sandbox used and the time its student cells took.
+    Medians of: wall, CPU, and wall minus the student cells (the grader's share of the run)."""
+    walls, cpus, rests = [], [], []
     for _ in range(runs):
         if before is not None:
             before()
         c0, t0 = own_cpu_s(), time.perf_counter()
-        sandbox_cpu = fn()
+        sandbox_cpu, cells_s = fn()
         walls.append(time.perf_counter() - t0)
         cpus.append(own_cpu_s() - c0 + sandbox_cpu)
-    return statistics.median(walls), statistics.median(cpus)
+        rests.append(walls[-1] - cells_s)
+    return statistics.median(walls), statistics.median(cpus), statistics.median(rests)
 
 
-def floor(nb, preload: list[str], runs: int, data_dir: Path) -> tuple[float, float]:  # noqa: ANN001
+def floor(nb, preload: list[str], runs: int,  # noqa: ANN001
+          data_dir: Path) -> tuple[float, float, float]:
     """The student's cells in an already-started local kernel that has done the preload, with
     the same data directory (GRADER_DATA) the sandbox gets."""
     import copy
@@ -58,7 +61,7 @@ def floor(nb, preload: list[str], runs: int, data_dir: Path) -> tuple[float, flo
     from jupyter_client import KernelManager
     from nbclient import NotebookClient
 
-    walls, cpus = [], []
+    walls, cpus, rests = [], [], []
     for _ in range(runs):
         km = KernelManager(kernel_name="python3")
         km.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines=import {m}"
@@ -69,13 +72,17 @@ def floor(nb, preload: list[str], runs: int, data_dir: Path) -> tuple[float, flo
             client.kc.wait_for_ready(timeout=60)
             c0, t0 = own_cpu_s(), time.perf_counter()
             kernel_cpu0 = _proc_cpu(km.provisioner.process.pid)
+            cells_s = 0.0
             for index, cell in enumerate(client.nb.cells):
                 if cell.cell_type == "code" and "train" not in cell.metadata.get("tags", []):
+                    started = time.perf_counter()
                     client.execute_cell(cell, index)
+                    cells_s += time.perf_counter() - started
             walls.append(time.perf_counter() - t0)
+            rests.append(walls[-1] - cells_s)
             cpus.append(own_cpu_s() - c0 + _proc_cpu(km.provisioner.process.pid) - kernel_cpu0)
         km.shutdown_kernel(now=True)
-    return statistics.median(walls), statistics.median(cpus)
+    return statistics.median(walls), statistics.median(cpus), statistics.median(rests)
 
 
 def _proc_cpu(pid: int) -> float:
@@ -83,7 +90,7 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def per_submission(runs: int) -> list[tuple[str, str, float, float]]:
+def per_submission(runs: int) -> list[tuple[str, str, float, float, float]]:
     from grader.datasets import HiddenData
 
     data = _course_data()
@@ -95,7 +102,8 @@ def per_submission(runs: int) -> list[tuple[str, str, float, float]]:
 
 
 def one_rubric(rubric_id: str, assets: dict, hidden, data_dir: Path,  # noqa: ANN001
-               runs: int, table: dict | None = None) -> list[tuple[str, str, float, float]]:
+               runs: int, table: dict | None = None,
+               ) -> list[tuple[str, str, float, float, float]]:
     import nbformat
 
     from grader.config import Settings
@@ -115,12 +123,27 @@ def one_rubric(rubric_id: str, assets: dict, hidden, data_dir: Path,  # noqa: AN
     env = KernelEnv(limits=loaded.rubric.limits, preload=tuple(loaded.rubric.kernel_preload),
                     data_dir=data_dir)
 
-    def grade(backend: BwrapBackend, expect_pooled: bool) -> float:
+    cells: list[float] = []
+
+    def timing(backend: BwrapBackend) -> BwrapBackend:
+        run = backend.run
+
+        def timed_run(request):  # noqa: ANN001, ANN202
+            result = run(request)
+            cells.append(sum(c.duration_s for c in result.cells))
+            return result
+
+        backend.run = timed_run
+        return backend
+
+    cold, warm = timing(cold), timing(warm)
+
+    def grade(backend: BwrapBackend, expect_pooled: bool) -> tuple[float, float]:
         report = grade_notebook(nb, loaded, seed=1, backend=backend, assets=assets,
                                 data_dir=data_dir, hidden=hidden)
         assert report.score == loaded.rubric.auto_points, report.model_dump_json(indent=1)
         assert report.sandbox.pooled == expect_pooled
-        return report.sandbox.cpu_s or 0.0
+        return report.sandbox.cpu_s or 0.0, cells[-1]
 
     grade(cold, False)  # the grader's own imports, the reference's caches
     rows = [(rubric_id, "cold kernel (pool size 0)", *measure(lambda: grade(cold, False), runs)),
@@ -168,13 +191,15 @@ def main() -> None:
                f"{platform.platform()}, Python {platform.python_version()}")
     lines = [f"Measured on {machine}, {time.strftime('%Y-%m-%d')}.", "",
              f"(a) one submission, median of {args.runs}:", "",
-             "| solution | kernel | wall | CPU | wall over the floor |", "|---|---|---|---|---|"]
+             "| solution | kernel | wall | CPU | wall over the floor | wall minus its own student "
+             "cells |", "|---|---|---|---|---|---|"]
     rows = per_submission(args.runs)
     floors = {r[0]: r[2] for r in rows if r[1].startswith("floor")}
-    for rubric_id, kind, wall, cpu in rows:
+    for rubric_id, kind, wall, cpu, rest in rows:
         over = ("—" if kind.startswith("floor") else
                 f"{wall - floors[rubric_id]:+.2f} s")
-        lines.append(f"| {rubric_id} | {kind} | {wall:.2f} s | {cpu:.2f} s | {over} |")
+        lines.append(f"| {rubric_id} | {kind} | {wall:.2f} s | {cpu:.2f} s | {over} | "
+                     f"{rest:.2f} s |")
         print(lines[-1], flush=True)
     if args.no_burst:
         args.burst = 0
