@@ -79,3 +79,13 @@ def stdout(result: ExecutionResult, index: int) -> str:
 
 def question(report: GradeReport, qid: str):  # noqa: ANN201
     return next(q for q in report.questions if q.id == qid)
+
+
+def assert_artifact_is_read_only(run, tmp_path: Path) -> None:  # noqa: ANN001
+    """`run(*sources, assets=...)` runs cells: the artifact vit.pt is readable, not writable."""
+    weights = tmp_path / "vit.pt"
+    weights.write_bytes(b"weights")
+    result = run("print(open('vit.pt','rb').read())\n"
+                 "try:\n    open('vit.pt', 'wb')\nexcept OSError as e:\n"
+                 "    print('read-only', e.errno)", assets={"vit.pt": weights})
+    assert stdout(result, 0).splitlines() == ["b'weights'", "read-only 30"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http.server
 import os
 import signal
@@ -17,7 +18,7 @@ from grader.rubric.models import Limits
 from grader.sandbox import cgroups
 from grader.sandbox.bwrap import BwrapBackend
 from tests.conftest import REPO
-from tests.factories import make_notebook, run_cells, stdout
+from tests.factories import assert_artifact_is_read_only, make_notebook, run_cells, stdout
 
 pytestmark = pytest.mark.sandbox
 
@@ -84,13 +85,7 @@ def test_rubrics_reference_code_and_host_files_are_invisible(bwrap):
 
 
 def test_artifacts_are_readable_but_not_writable(bwrap, tmp_path):
-    weights = tmp_path / "vit.pt"
-    weights.write_bytes(b"weights")
-    result = run_cells(bwrap, "print(open('vit.pt','rb').read())\n"
-                              "try:\n    open('vit.pt', 'wb')\nexcept OSError as e:\n"
-                              "    print('read-only', e.errno)",
-                       assets={"vit.pt": weights})
-    assert stdout(result, 0).splitlines() == ["b'weights'", "read-only 30"]
+    assert_artifact_is_read_only(functools.partial(run_cells, bwrap), tmp_path)
 
 
 def test_data_dir_is_bound_read_only_and_named_by_grader_data(bwrap, public_tmp):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from grader.rubric.models import Limits
 from grader.sandbox.base import ExecutionRequest
 from grader.sandbox.bwrap import BwrapBackend, KernelEnv
-from tests.factories import CAUSAL, grade, make_notebook, stdout
+from tests.factories import CAUSAL, assert_artifact_is_read_only, grade, make_notebook, stdout
 
 pytestmark = pytest.mark.sandbox
 LIMITS = Limits(cell_timeout=10, total_timeout=60, memory="256MiB", pids=64)
@@ -60,13 +61,7 @@ def test_a_pooled_kernel_has_no_network_and_keeps_the_limits(pooled):
 
 
 def test_the_submission_files_reach_a_kernel_started_before_them(pooled, tmp_path):
-    weights = tmp_path / "vit.pt"
-    weights.write_bytes(b"weights")
-    result = run_warm(pooled, "print(open('vit.pt','rb').read())\n"
-                              "try:\n    open('vit.pt', 'wb')\nexcept OSError as e:\n"
-                              "    print('read-only', e.errno)",
-                      assets={"vit.pt": weights})
-    assert stdout(result, 0).splitlines() == ["b'weights'", "read-only 30"]
+    assert_artifact_is_read_only(functools.partial(run_warm, pooled), tmp_path)
 
 
 def test_the_preload_is_done_before_the_submission_and_cuda_is_untouched(pooled):
