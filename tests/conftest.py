@@ -69,4 +69,3 @@ def course_data() -> Iterator[standins.CourseData]:
     root = Path(tempfile.mkdtemp(prefix="grader-vit-"))
     yield standins.build_course_data(root)
     shutil.rmtree(root, ignore_errors=True)
-    shutil.rmtree(root, ignore_errors=True)

@@ -144,15 +144,24 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         return self._wrapper(super().format_kernel_cmd(extra_arguments))
 
-    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        """The sandbox is single-use: kill it at once. SIGKILL to bwrap takes its whole pid
-        namespace along (and the lifeline would too); no interrupt first, no 0.1 s polling
-        (jupyter_client's shutdown cost 0.11 s per submission here)."""
-        self.shutting_down = True
-        process = getattr(self.provisioner, "process", None)
+    @property
+    def process(self) -> subprocess.Popen | None:
+        """The outermost process of the sandbox (bwrap), once started."""
+        return getattr(self.provisioner, "process", None)
+
+    def kill_now(self) -> None:
+        """SIGKILL to bwrap takes the sandbox's whole pid namespace along (and the lifeline
+        would too)."""
+        process = self.process
         if process is not None and process.poll() is None:
             process.kill()
             process.wait(10)
+
+    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        """The sandbox is single-use: kill it at once, no interrupt first and no 0.1 s polling
+        (jupyter_client's shutdown cost 0.11 s per submission here)."""
+        self.shutting_down = True
+        self.kill_now()
         await self._async_cleanup_resources(restart=restart)
 
     _async_shutdown_kernel = shutdown_kernel
@@ -191,12 +200,8 @@ class RunDir:
         target = self.staging / name
         if isinstance(source, bytes):
             target.write_bytes(source)
-        elif _world_readable(source):
-            try:  # a blob is immutable: link it rather than copy it (same filesystem only)
-                os.link(source, target)
-                return target
-            except OSError:
-                shutil.copyfile(source, target)
+        elif _world_readable(source) and _linked(source, target):
+            return target  # a blob is immutable: linked rather than copied
         else:
             shutil.copyfile(source, target)
         target.chmod(0o644)
@@ -212,6 +217,14 @@ def _world_readable(path: Path) -> bool:
         return path.stat().st_mode & 0o444 == 0o444
     except OSError:
         return False
+
+
+def _linked(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)  # same filesystem only
+    except OSError:
+        return False
+    return True
 
 
 def remove_run_dir(path: Path) -> None:
@@ -260,20 +273,16 @@ class Sandbox:
     lifeline: tuple[int, int]
     km: SandboxedKernelManager | None = None
     stderr_tail: Any = None
-    warm: bool = False
 
     def alive(self) -> bool:
-        process = getattr(self.km.provisioner, "process", None) if self.km else None
+        process = self.km.process if self.km else None
         return process is not None and process.poll() is None
 
     def close(self) -> None:
         """Kill the kernel if it still runs, then remove everything the sandbox had."""
         try:
-            process = getattr(self.km.provisioner, "process", None) if self.km else None
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
-            if self.km is not None:  # after nbclient's shutdown these are already closed
+            if self.km is not None:  # after nbclient's shutdown these are done already
+                self.km.kill_now()
                 self.km._close_control_socket()
                 if self.km._created_context and not self.km.context.closed:
                     self.km.context.destroy(linger=0)
@@ -313,7 +322,6 @@ class BwrapBackend:
             staged = request.all_assets()
             for name, src in staged.items():
                 sandbox.run.stage(name, src)
-            sandbox.info.pooled = sandbox.warm
 
             def diagnose() -> str:
                 stats = cgroups.read_stats(sandbox.plan)
@@ -373,7 +381,7 @@ class BwrapBackend:
         sandbox = self.new_sandbox(env)
         try:
             sandbox.stderr_tail = asyncio.run(start_kernel(sandbox.km, STARTUP_TIMEOUT_S))
-            sandbox.warm = True
+            sandbox.info.pooled = True
         except BaseException:
             sandbox.close()
             raise

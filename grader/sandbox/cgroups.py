@@ -143,8 +143,10 @@ def read_stats(plan: LimitPlan) -> LimitStats:
             stats.pids_refused = _keyed(group / "pids.events").get("max", 0)
         if (group / "cpuacct.usage").exists():  # v1, nanoseconds
             stats.cpu_s = (_int(group / "cpuacct.usage") or 0) / 1e9
-        elif (group / "cpu.stat").exists() and "usage_usec" in _keyed(group / "cpu.stat"):
-            stats.cpu_s = _keyed(group / "cpu.stat")["usage_usec"] / 1e6  # v2
+        elif (group / "cpu.stat").exists():
+            usage = _keyed(group / "cpu.stat").get("usage_usec")  # v2; v1's cpu.stat has none
+            if usage is not None:
+                stats.cpu_s = usage / 1e6
     return stats
 
 

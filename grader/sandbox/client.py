@@ -95,7 +95,6 @@ class SandboxedNotebookClient(NotebookClient):
         self.kc.allow_stdin = False
         return self.kc
 
-
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> NotebookNode | None:
         content = msg.get("content", {})
@@ -201,6 +200,7 @@ async def start_kernel(km: AsyncKernelManager, timeout: float) -> StderrTail | N
         kc.stop_channels()
     return tail
 
+
 def build_working_notebook(request: ExecutionRequest) -> NotebookNode:
     """The student's cells followed by the probe cells, as one notebook for nbclient."""
     nb = copy.deepcopy(request.notebook)
@@ -292,23 +292,29 @@ def _cancel_flood_timer(client: SandboxedNotebookClient) -> None:
         client.flood_timer = None
 
 
+async def _shell_reply(kc: Any, msg_id: str, timeout: float) -> dict[str, Any] | None:
+    """The kernel's reply to request `msg_id` (other replies are skipped), or None in time."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            msg = await kc.shell_channel.get_msg(timeout=left)
+        except Empty:
+            return None
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg
+    return None
+
+
 async def _run_silently(client: SandboxedNotebookClient, code: str) -> None:
     """Grader code before the student's first cell: no output, no history, no execution count."""
     msg_id = client.kc.execute(code, silent=True, store_history=False)
-    deadline = time.monotonic() + _PRELUDE_TIMEOUT_S
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            msg = await client.kc.shell_channel.get_msg(timeout=left)
-        except Empty:
-            break
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        content = msg["content"]
-        if content.get("status") == "ok":
-            return
+    reply = await _shell_reply(client.kc, msg_id, _PRELUDE_TIMEOUT_S)
+    if reply is None:
+        raise SandboxStartError("the sandbox could not be prepared: the kernel did not answer")
+    content = reply["content"]
+    if content.get("status") != "ok":
         raise SandboxStartError("the sandbox could not be prepared: "
                                 f"{content.get('ename')}: {content.get('evalue')}")
-    raise SandboxStartError("the sandbox could not be prepared: the kernel did not answer")
 
 
 def _probe_cell_timeout(limits: Any, cell: NotebookNode) -> float:
@@ -321,14 +327,8 @@ async def _recover(client: SandboxedNotebookClient) -> bool:
     try:
         await client.km.interrupt_kernel()
         msg_id = client.kc.execute("pass", silent=True, store_history=False)
-        deadline = time.monotonic() + _RECOVERY_TIMEOUT_S
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                msg = await client.kc.shell_channel.get_msg(timeout=left)
-            except Empty:
-                break
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return True
+        if await _shell_reply(client.kc, msg_id, _RECOVERY_TIMEOUT_S) is not None:
+            return True
     except RuntimeError:
         pass
     await client.km.shutdown_kernel(now=True)

@@ -21,7 +21,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from grader.sandbox.bwrap import KernelEnv, Sandbox
@@ -130,14 +130,12 @@ class KernelPool:
                 with self._cond:
                     self._failed_at[env] = time.monotonic()
                 continue
-            keep: Any = None
             with self._cond:
                 self._failed_at.pop(env, None)
                 self.started += 1
-                if not self._closed and env in self._ready:
+                kept = not self._closed and env in self._ready
+                if kept:
                     self._ready[env].append(sandbox)
                     self._cond.notify_all()
-                else:
-                    keep = sandbox  # closed meanwhile, or its environment was forgotten
-            if keep is not None:
-                keep.close()
+            if not kept:  # closed meanwhile, or its environment was forgotten
+                sandbox.close()
